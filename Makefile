@@ -1,0 +1,55 @@
+# Two entry points for a fresh machine with Python 3.11+: `make run` and `make test`.
+# Both create .venv, install what they need and, when run as root on Debian, the system
+# libraries the PDFs and the browser tests rely on.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+FLASK := $(BIN)/flask --app relief
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+RUN_PACKAGES := libharfbuzz-subset0
+TEST_PACKAGES := libharfbuzz-subset0 chromium
+
+.PHONY: run test lint format bench translations system-run system-test clean-db
+
+run: $(STAMP) system-run translations
+	$(FLASK) db upgrade
+	$(FLASK) demo load
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: $(STAMP) system-test translations
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest -q
+
+lint:
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(STAMP) system-run translations
+	$(BIN)/python -m bench
+
+$(VENV)/bin/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11 or newer is needed (found $$($(PYTHON) --version))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+translations: $(STAMP)
+	@$(BIN)/pybabel compile --use-fuzzy -q -d relief/translations
+
+system-run:
+	@scripts/system-packages $(RUN_PACKAGES)
+
+system-test:
+	@scripts/system-packages $(TEST_PACKAGES)
+
+clean-db:
+	rm -f instance/relief.sqlite3

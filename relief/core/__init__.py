@@ -1,0 +1,1 @@
+"""Shared, framework-light building blocks: money, identities, deadlines, audit, PDFs."""

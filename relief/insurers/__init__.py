@@ -1,0 +1,1 @@
+"""insurers feature."""
