@@ -43,7 +43,7 @@ $(STAMP): pyproject.toml $(VENV)/bin/python
 	touch $(STAMP)
 
 translations: $(STAMP)
-	@$(BIN)/pybabel compile --use-fuzzy -q -d relief/translations
+	@[ ! -d relief/translations ] || $(BIN)/pybabel compile --use-fuzzy -d relief/translations > /dev/null
 
 system-run:
 	@scripts/system-packages $(RUN_PACKAGES)
