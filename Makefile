@@ -45,6 +45,17 @@ $(STAMP): pyproject.toml $(VENV)/bin/python
 translations: $(STAMP)
 	@[ ! -d relief/translations ] || $(BIN)/pybabel compile --use-fuzzy -d relief/translations > /dev/null
 
+# Re-read the UI text into messages.pot and merge it into each catalogue. New strings arrive
+# with an empty msgstr (no fuzzy guesses: short Chinese labels match each other too readily)
+# and tests/test_i18n.py names them until they are translated. -k lazy_gettext repeats
+# babel.cfg for Babel releases older than 2.19, which may ignore keywords there.
+.PHONY: messages
+messages: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext -c TRANSLATORS: --no-wrap \
+		--project "Panjin Relief" -o relief/translations/messages.pot .
+	$(BIN)/pybabel -q update --no-wrap --no-fuzzy-matching --ignore-obsolete \
+		-i relief/translations/messages.pot -d relief/translations
+
 system-run:
 	@scripts/system-packages $(RUN_PACKAGES)
 

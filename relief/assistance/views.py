@@ -14,6 +14,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -50,25 +51,25 @@ STAFF = (Role.CLERK, Role.JUDGE, Role.APPROVER, Role.ADMIN)
 PROOF_UPLOADS = "proofs"
 
 STATUS_LABELS = {
-    ApplicationStatus.FILED: "待承办法官审查",
-    ApplicationStatus.PROPOSED: "待审批",
-    ApplicationStatus.RETURNED: "已退回承办法官",
-    ApplicationStatus.APPROVED: "已批准",
-    ApplicationStatus.DECLINED: "不予救助",
+    ApplicationStatus.FILED: lazy_gettext("待承办法官审查"),
+    ApplicationStatus.PROPOSED: lazy_gettext("待审批"),
+    ApplicationStatus.RETURNED: lazy_gettext("已退回承办法官"),
+    ApplicationStatus.APPROVED: lazy_gettext("已批准"),
+    ApplicationStatus.DECLINED: lazy_gettext("不予救助"),
 }
 CLAIM_LABELS = {
-    ClaimStatus.SUBMITTED: "已提交保险公司",
-    ClaimStatus.ACCEPTED: "保险公司已受理",
-    ClaimStatus.REJECTED: "保险公司拒赔",
-    ClaimStatus.PAID: "保险公司已支付",
+    ClaimStatus.SUBMITTED: lazy_gettext("已提交保险公司"),
+    ClaimStatus.ACCEPTED: lazy_gettext("保险公司已受理"),
+    ClaimStatus.REJECTED: lazy_gettext("保险公司拒赔"),
+    ClaimStatus.PAID: lazy_gettext("保险公司已支付"),
 }
 PROOF_KINDS = {
-    "hardship": "生活困难证明（村居委会或单位出具）",
-    "identity": "身份证明（身份证、户口簿）",
-    "loss": "实际损失证明",
-    "compensation": "已获赔偿、补偿或救助情况证明",
-    "judgment": "原案法律文书",
-    "other": "其他材料",
+    "hardship": lazy_gettext("生活困难证明（村居委会或单位出具）"),
+    "identity": lazy_gettext("身份证明（身份证、户口簿）"),
+    "loss": lazy_gettext("实际损失证明"),
+    "compensation": lazy_gettext("已获赔偿、补偿或救助情况证明"),
+    "judgment": lazy_gettext("原案法律文书"),
+    "other": lazy_gettext("其他材料"),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext
 from sqlalchemy import select
 
 from relief.accounts.models import User
@@ -15,24 +16,24 @@ from relief.extensions import db
 from relief.insurers.models import Insurer
 
 ACTION_LABELS = {
-    "cases.imported": "案件信息导入",
-    "case.recovery_recorded": "登记执行到位款",
-    "relief.filed": "提交司法救助申请",
-    "relief.proposed": "承办法官提出救助意见",
-    "relief.declined": "承办法官决定不予救助",
-    "relief.returned": "审批人退回救助意见",
-    "relief.approved": "审批人批准救助",
-    "document.issued": "出具文书",
-    "claim.accepted": "保险公司受理理赔",
-    "claim.rejected": "保险公司拒绝理赔",
-    "claim.paid": "保险公司支付救助金",
-    "claim.clawed_back": "从执行到位款中扣回已付救助金",
+    "cases.imported": lazy_gettext("案件信息导入"),
+    "case.recovery_recorded": lazy_gettext("登记执行到位款"),
+    "relief.filed": lazy_gettext("提交司法救助申请"),
+    "relief.proposed": lazy_gettext("承办法官提出救助意见"),
+    "relief.declined": lazy_gettext("承办法官决定不予救助"),
+    "relief.returned": lazy_gettext("审批人退回救助意见"),
+    "relief.approved": lazy_gettext("审批人批准救助"),
+    "document.issued": lazy_gettext("出具文书"),
+    "claim.accepted": lazy_gettext("保险公司受理理赔"),
+    "claim.rejected": lazy_gettext("保险公司拒绝理赔"),
+    "claim.paid": lazy_gettext("保险公司支付救助金"),
+    "claim.clawed_back": lazy_gettext("从执行到位款中扣回已付救助金"),
 }
 
 DOCUMENT_LABELS = {
-    "relief_decision": "国家司法救助决定书",
-    "relief_claim": "执行救助保险理赔申请书",
-    "collection_notice": "领取救助金通知书",
+    "relief_decision": lazy_gettext("国家司法救助决定书"),
+    "relief_claim": lazy_gettext("执行救助保险理赔申请书"),
+    "collection_notice": lazy_gettext("领取救助金通知书"),
 }
 
 

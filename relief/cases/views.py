@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from sqlalchemy import func, or_, select
@@ -27,10 +28,10 @@ STAFF = (Role.CLERK, Role.JUDGE, Role.APPROVER, Role.ADMIN)
 PAGE_SIZE = 25
 
 OUTCOME_LABELS = {
-    Outcome.OPEN: "未结",
-    Outcome.COMPLETED: "执行完毕",
-    Outcome.TERMINATED_ROUND: "终结本次执行程序",
-    Outcome.TERMINATED: "终结执行",
+    Outcome.OPEN: lazy_gettext("未结"),
+    Outcome.COMPLETED: lazy_gettext("执行完毕"),
+    Outcome.TERMINATED_ROUND: lazy_gettext("终结本次执行程序"),
+    Outcome.TERMINATED: lazy_gettext("终结执行"),
 }
 
 
