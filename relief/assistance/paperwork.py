@@ -64,10 +64,10 @@ def issue_decision_and_claim(
 ) -> tuple[IssuedDocument, IssuedDocument]:
     """Issue the relief decision and the claim letter when relief is approved."""
     context = _base_context(application)
+    # the findings are the judge's; the approver's note stays in the file, not the decision
     reasons = [application.proposal_reason]
     if application.termination_override_reason:
         reasons.append("未终结本次执行程序的例外理由：" + application.termination_override_reason)
-    reasons.append(application.decision_reason)
 
     decision = issue(
         DocumentKind.RELIEF_DECISION,
