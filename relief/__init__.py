@@ -56,8 +56,9 @@ def _register_blueprints(app: Flask) -> None:
     from relief.cases.import_views import blueprint as imports
     from relief.cases.views import blueprint as cases
     from relief.documents.views import blueprint as documents
+    from relief.fonts import blueprint as fonts
 
-    for blueprint in (accounts, cases, imports, assistance, documents):
+    for blueprint in (accounts, cases, imports, assistance, documents, fonts):
         app.register_blueprint(blueprint)
     init_insurer_api(app)
 

@@ -1,6 +1,6 @@
 """Validation of the case pages' forms and queries."""
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates
 
 from relief.cases.models import Outcome
 from relief.core import clock
@@ -17,6 +17,11 @@ class CaseSearchSchema(Schema):
     court = fields.Integer(validate=validate.Range(min=1))
     outcome = fields.Enum(Outcome, by_value=True)
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+
+    @pre_load
+    def _drop_empty(self, data, **_):
+        # the form sends "" for 全部: no filter, not a bad value
+        return {key: value for key, value in data.items() if value != ""}
 
 
 class RecoverySchema(Schema):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -19,62 +18,14 @@ from relief.assistance.models import (
 )
 from relief.assistance.rules import Category
 from relief.cases.models import (
-    Court,
-    EnforcementCase,
     Outcome,
-    Party,
     PartyKind,
-    PartyRole,
 )
 from relief.cases.operations import record_recovery
 from relief.core import clock
 from relief.core.errors import Conflict, Forbidden, OperationError
 from relief.extensions import db
-from tests.factories import load_liaoning_wages, make_insurer, make_user
-
-_sequence = iter(range(1, 10_000))
-
-
-def make_case(
-    unpaid: str = "200000.00",
-    outcome: Outcome = Outcome.TERMINATED_ROUND,
-    applicant_kind: PartyKind = PartyKind.PERSON,
-) -> EnforcementCase:
-    """A Xinglongtai enforcement case with one applicant and one debtor."""
-    court = db.session.execute(select(Court).where(Court.code == "辽1103")).scalar_one_or_none()
-    court = court or Court(code="辽1103", name="盘锦市兴隆台区人民法院")
-    number = next(_sequence)
-    case = EnforcementCase(
-        case_number=f"（2024）辽1103执{number}号",
-        court=court,
-        filed_on=date(2024, 3, 1),
-        cause="机动车交通事故责任纠纷",
-        basis_document="（2023）辽1103民初100号",
-        target_amount=Decimal(unpaid),
-        recovered_amount=Decimal("0.00"),
-        outcome=outcome,
-        closed_on=None if outcome == Outcome.OPEN else date(2024, 9, 1),
-        judge_name="李明",
-    )
-    case.parties = [
-        Party(
-            role=PartyRole.APPLICANT,
-            kind=applicant_kind,
-            name="侯平华" if applicant_kind == PartyKind.PERSON else "盘锦兴隆物流有限公司",
-            id_number="211103196907273165"
-            if applicant_kind == PartyKind.PERSON
-            else "91211104G3F6W6RC1A",
-        ),
-        Party(
-            role=PartyRole.RESPONDENT,
-            kind=PartyKind.PERSON,
-            name="蒋胜",
-            id_number="21110319920113946X",
-        ),
-    ]
-    db.session.add(case)
-    db.session.flush()
-    return case
+from tests.factories import load_liaoning_wages, make_case, make_insurer, make_user
 
 
 def entry(amount: str = "50000.00") -> operations.NewApplication:

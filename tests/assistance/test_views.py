@@ -18,8 +18,14 @@ from relief.assistance.models import (
 from relief.core import clock
 from relief.documents.models import IssuedDocument
 from relief.extensions import db
-from tests.assistance.test_operations import make_case
-from tests.factories import csrf_token, load_liaoning_wages, login, make_insurer, make_user
+from tests.factories import (
+    csrf_token,
+    load_liaoning_wages,
+    login,
+    make_case,
+    make_insurer,
+    make_user,
+)
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
