@@ -13,7 +13,7 @@ PORT ?= 5000
 RUN_PACKAGES := libharfbuzz-subset0
 TEST_PACKAGES := libharfbuzz-subset0 chromium
 
-.PHONY: run test lint format bench translations system-run system-test clean-db
+.PHONY: run test lint format bench translations system-run system-test clean-db audit
 
 run: $(STAMP) system-run translations
 	$(FLASK) db upgrade
@@ -24,6 +24,11 @@ test: $(STAMP) system-test translations
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -q
+	@scripts/audit-dependencies
+
+# Known vulnerabilities in the installed dependencies (pip-audit; needs pypi.org).
+audit: $(STAMP)
+	@scripts/audit-dependencies
 
 lint:
 	$(BIN)/ruff check --fix .

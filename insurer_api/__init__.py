@@ -1,6 +1,28 @@
 """The partner API: what insurers' systems call, under /api/v1, with signed requests.
 
 It parses, authorises and calls relief's operations; it never changes rows itself.
+
+Building blocks for every endpoint module (a blueprint listed in ``BLUEPRINTS``):
+
+- **Signature**: ``blp.before_request(signing.require_signature)`` sets ``g.api_client``
+  and ``g.insurer``; ``blp.register_error_handler(Exception, errors.answer)`` gives every
+  failure the one error body. Filter every query by ``g.insurer.id``; another insurer's
+  record answers ``errors.fail(404)``, like a missing one.
+- **Idempotency-Key** (``idempotency.idempotent``): put ``@idempotent`` right under
+  ``@blp.route(..., methods=["POST"])`` on every POST. A repeat gets the first 2xx answer;
+  the same key with another body answers 422; failures are not stored.
+- **ETag / If-Match** (``concurrency``): return ``obj, {"ETag": etag_for(obj)}`` from GET and
+  POST views of a versioned record (one with ``public_id`` and a ``version_id_col``); call
+  ``require_if_match(obj)`` after loading it ``with_for_update()`` and before the
+  operation; add ``@blp.doc(parameters=[concurrency.PARAMETER])`` and the 412/428 answers.
+- **Pagination** (``pagination``): a query schema subclassing ``PageQuery`` and
+  ``return paginate(query, Model.id, "list-name", limit=limit, cursor=cursor)`` with a page
+  schema ``{items, next_cursor}``.
+- **Rate limits** (``ratelimit``): nothing to do; every view of a listed blueprint shares
+  the caller's per-key quota, checked after the signature.
+- **Events** (``events.emit(event_type, insurer, payload)``): call it from the operation that
+  makes the change, after the audit entry; add the type to ``events.EVENT_TYPES``. It
+  writes to the outbox in the operation's transaction; ``flask webhooks deliver`` sends.
 """
 
 from __future__ import annotations
@@ -11,14 +33,17 @@ import flask_smorest
 from flask import Flask, current_app
 from werkzeug.exceptions import HTTPException, default_exceptions
 
-from insurer_api import errors, signing
+from insurer_api import errors, ratelimit, signing
+from insurer_api.bounties import blp as bounties_blueprint
 from insurer_api.claims import blp as claims_blueprint
+from insurer_api.guarantees import blp as guarantees_blueprint
 from insurer_api.schemas import Amount
+from insurer_api.webhooks import blp as webhooks_blueprint
 from relief.extensions import csrf
 
 URL_PREFIX = "/api/v1"
 
-BLUEPRINTS = (claims_blueprint,)
+BLUEPRINTS = (claims_blueprint, guarantees_blueprint, webhooks_blueprint, bounties_blueprint)
 
 #: the four headers of a signed request, as OpenAPI security schemes; all four are required
 SECURITY_SCHEMES = {
@@ -48,6 +73,23 @@ PATH is the request path, percent-encoded except for `/` and `-_.~`; QUERY is th
 name=value pairs, each side percent-encoded the same way, sorted and joined with `&` (empty
 if none); the body hash covers the exact bytes sent (the hash of nothing when there is no
 body). Amounts are decimal strings ("12000.00"); times are ISO 8601 in UTC.
+
+Every POST carries an `Idempotency-Key` (a new UUID per request, the same when retrying): a
+repeat gets the first successful answer again, with `Idempotent-Replayed: true`; the same key
+with another request answers 422; a failed request may be retried with its key. Answers are
+kept 24 hours per API key.
+
+A claim's `ETag` (header of its GET, and its `etag` field) must come back as `If-Match` on
+its accept, reject and payment: without it 428, with an outdated one 412 (read it again).
+
+Lists take `limit` and `cursor` and answer `next_cursor` (null on the last page). Each API
+key has its own rate limit; over it the answer is 429 with `Retry-After` in seconds.
+
+Events (claim.submitted, claim.paid, claim.clawback_due) are POSTed to the endpoints
+registered under /webhooks/endpoints, signed with the endpoint's secret:
+`X-Relief-Signature = base64(HMAC-SHA256(secret, TIMESTAMP + "\\n" + EVENT_ID + "\\n" + BODY))`
+with `X-Relief-Timestamp` and `X-Relief-Event-Id`; failures are retried with backoff, and
+/webhooks/deliveries lists and replays them. Delivery is at least once: dedupe by event id.
 
 Every failure answers `{"code": ..., "message": ..., "errors": {field: [messages]}}`.
 """
@@ -95,6 +137,7 @@ def init_app(app: Flask) -> Api:
         # signed requests are the API's defence against forgery, not the session's token
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix=URL_PREFIX)
+    ratelimit.limit_views(app, (blueprint.name for blueprint in BLUEPRINTS))
     return api
 
 

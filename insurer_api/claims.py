@@ -2,22 +2,29 @@
 
 Every request is signed (signing.require_signature sets ``g.insurer``). An insurer sees only
 its own claims; another insurer's claim answers 404, exactly like one that does not exist.
+A claim's answers take an Idempotency-Key (idempotency.py) and the If-Match of the claim as
+last read (concurrency.py).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
 from flask import Response, g
 from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload, undefer
+from sqlalchemy.orm import joinedload, load_only, selectinload, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
 from insurer_api import errors
+from insurer_api.concurrency import PARAMETER as IF_MATCH
+from insurer_api.concurrency import etag_for, require_if_match
+from insurer_api.idempotency import idempotent
+from insurer_api.pagination import paginate
 from insurer_api.schemas import (
     CLAIM_DOCUMENT_KINDS,
     ClaimListQuery,
@@ -29,11 +36,11 @@ from insurer_api.schemas import (
 from insurer_api.signing import require_signature
 from relief.assistance import operations
 from relief.assistance.models import ClaimStatus, ReliefApplication, ReliefClaim
-from relief.cases.models import EnforcementCase
-from relief.core import vault
+from relief.cases.models import Court, EnforcementCase, Party
 from relief.core.errors import OperationError
 from relief.documents.models import DocumentKind, IssuedDocument
 from relief.extensions import db
+from relief.insurers.models import ReliefPolicy
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +51,6 @@ blp = Blueprint(
 )
 blp.before_request(require_signature)
 blp.register_error_handler(Exception, errors.answer)
-
-#: what an encrypted cursor starts with, so a token made for something else is refused
-CURSOR_PREFIX = "claims:"
 
 CHANGED_MEANWHILE = "该理赔申请刚被其他请求修改，请重新读取后再试。"
 
@@ -73,31 +77,21 @@ def list_claims(
     Pass the page's ``next_cursor`` as ``cursor`` to get the next page; it is null on the
     last one.
     """
-    query = (
-        select(ReliefClaim)
-        .where(ReliefClaim.insurer_id == g.insurer.id)
-        .options(*_CLAIM_LOADS)
-        .order_by(ReliefClaim.id)
-        .limit(limit + 1)
-    )
+    query = select(ReliefClaim).where(ReliefClaim.insurer_id == g.insurer.id).options(*_CLAIM_LOADS)
     if status is not None:
         query = query.where(ReliefClaim.status == status)
-    if cursor is not None:
-        query = query.where(ReliefClaim.id > _decode_cursor(cursor))
-    claims = list(db.session.execute(query).scalars())
-
-    # one row more than asked for tells whether another page follows
-    next_cursor = _encode_cursor(claims[limit - 1].id) if len(claims) > limit else None
-    return {"items": claims[:limit], "next_cursor": next_cursor}
+    return paginate(query, ReliefClaim.id, "claims", limit=limit, cursor=cursor)
 
 
 @blp.route("/claims/<claim_id>")
-@blp.response(200, ClaimSchema)
+@blp.response(200, ClaimSchema, headers={"ETag": {"schema": {"type": "string"}}})
 @blp.alt_response(401, response="UNAUTHORIZED")
 @blp.alt_response(404, response="NOT_FOUND")
-def get_claim(claim_id: str) -> ReliefClaim:
-    """Read one claim."""
-    return _own_claim(claim_id)
+@blp.alt_response(429, response="TOO_MANY_REQUESTS")
+def get_claim(claim_id: str) -> tuple[ReliefClaim, dict[str, str]]:
+    """Read one claim; its ETag header is the If-Match its answers must send."""
+    claim = _own_claim(claim_id)
+    return claim, {"ETag": etag_for(claim)}
 
 
 @blp.route("/claims/<claim_id>/documents/<kind>")
@@ -138,23 +132,37 @@ def download_document(claim_id: str, kind: str) -> Response:
 
 
 @blp.route("/claims/<claim_id>/accept", methods=["POST"])
-@blp.response(200, ClaimSchema)
+@idempotent
+@blp.response(200, ClaimSchema, headers={"ETag": {"schema": {"type": "string"}}})
+@blp.alt_response(400, response="BAD_REQUEST")
 @blp.alt_response(401, response="UNAUTHORIZED")
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
-def accept(claim_id: str) -> ReliefClaim:
+@blp.alt_response(412, response="PRECONDITION_FAILED")
+@blp.alt_response(422, response=HTTPStatus(422).name)
+@blp.alt_response(428, response="PRECONDITION_REQUIRED")
+@blp.alt_response(429, response="TOO_MANY_REQUESTS")
+@blp.doc(parameters=[IF_MATCH])
+def accept(claim_id: str) -> tuple[ReliefClaim, dict[str, str]]:
     """Accept a submitted claim: the insurer will pay it."""
     claim = _own_claim(claim_id, for_update=True)
     return _apply(claim, lambda: operations.accept_claim(claim, insurer=g.insurer))
 
 
 @blp.route("/claims/<claim_id>/reject", methods=["POST"])
+@idempotent
 @blp.arguments(RejectIn)
-@blp.response(200, ClaimSchema)
+@blp.response(200, ClaimSchema, headers={"ETag": {"schema": {"type": "string"}}})
+@blp.alt_response(400, response="BAD_REQUEST")
 @blp.alt_response(401, response="UNAUTHORIZED")
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
-def reject(answer: dict[str, Any], claim_id: str) -> ReliefClaim:
+@blp.alt_response(412, response="PRECONDITION_FAILED")
+@blp.alt_response(422, response=HTTPStatus(422).name)
+@blp.alt_response(428, response="PRECONDITION_REQUIRED")
+@blp.alt_response(429, response="TOO_MANY_REQUESTS")
+@blp.doc(parameters=[IF_MATCH])
+def reject(answer: dict[str, Any], claim_id: str) -> tuple[ReliefClaim, dict[str, str]]:
     """Refuse a submitted claim, with the reason the court will read."""
     claim = _own_claim(claim_id, for_update=True)
     return _apply(
@@ -163,12 +171,19 @@ def reject(answer: dict[str, Any], claim_id: str) -> ReliefClaim:
 
 
 @blp.route("/claims/<claim_id>/payment", methods=["POST"])
+@idempotent
 @blp.arguments(PaymentIn)
-@blp.response(200, ClaimSchema)
+@blp.response(200, ClaimSchema, headers={"ETag": {"schema": {"type": "string"}}})
+@blp.alt_response(400, response="BAD_REQUEST")
 @blp.alt_response(401, response="UNAUTHORIZED")
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
-def pay(payment: dict[str, Any], claim_id: str) -> ReliefClaim:
+@blp.alt_response(412, response="PRECONDITION_FAILED")
+@blp.alt_response(422, response=HTTPStatus(422).name)
+@blp.alt_response(428, response="PRECONDITION_REQUIRED")
+@blp.alt_response(429, response="TOO_MANY_REQUESTS")
+@blp.doc(parameters=[IF_MATCH])
+def pay(payment: dict[str, Any], claim_id: str) -> tuple[ReliefClaim, dict[str, str]]:
     """Report the payment of an accepted claim; the amount must equal the claim's."""
     claim = _own_claim(claim_id, for_update=True)
     return _apply(
@@ -185,13 +200,25 @@ def pay(payment: dict[str, Any], claim_id: str) -> ReliefClaim:
 
 # --- Helpers -------------------------------------------------------------------------------
 
-#: what a claim's representation reads, loaded with the claims instead of one by one
+#: what a claim's representation reads, loaded with the claims instead of one by one: the
+#: many-to-one rows joined into the claims' query, the documents in one more query, and of
+#: each row only the columns the representation shows
 _CLAIM_LOADS = (
-    selectinload(ReliefClaim.policy),
-    selectinload(ReliefClaim.application)
-    .selectinload(ReliefApplication.case)
-    .selectinload(EnforcementCase.court),
-    selectinload(ReliefClaim.application).selectinload(ReliefApplication.party),
+    joinedload(ReliefClaim.policy, innerjoin=True).load_only(ReliefPolicy.policy_number),
+    joinedload(ReliefClaim.application, innerjoin=True).options(
+        load_only(ReliefApplication.case_id, ReliefApplication.party_id),
+        joinedload(ReliefApplication.case, innerjoin=True)
+        .load_only(EnforcementCase.case_number)
+        .joinedload(EnforcementCase.court, innerjoin=True)
+        .load_only(Court.name),
+        joinedload(ReliefApplication.party, innerjoin=True).load_only(Party.name, Party.id_number),
+        selectinload(ReliefApplication.documents).load_only(
+            IssuedDocument.application_id,
+            IssuedDocument.kind,
+            IssuedDocument.number,
+            IssuedDocument.sha256,
+        ),
+    ),
 )
 
 
@@ -210,9 +237,15 @@ def _own_claim(claim_id: str, *, for_update: bool = False) -> ReliefClaim:
     return claim
 
 
-def _apply(claim: ReliefClaim, change: Callable[[], ReliefClaim]) -> ReliefClaim:
-    """Run an operation on the claim and commit it; refused or failed, nothing is kept."""
+def _apply(
+    claim: ReliefClaim, change: Callable[[], ReliefClaim]
+) -> tuple[ReliefClaim, dict[str, str]]:
+    """Check If-Match, run an operation on the claim and commit it; refused, nothing is kept.
+
+    Returns the claim with its new ETag header.
+    """
     claim_id = claim.public_id
+    require_if_match(claim)
     try:
         change()
         db.session.commit()
@@ -231,20 +264,4 @@ def _apply(claim: ReliefClaim, change: Callable[[], ReliefClaim]) -> ReliefClaim
         g.insurer.public_id,
         g.api_client.key_id,
     )
-    return claim
-
-
-def _encode_cursor(last_id: int) -> str:
-    # encrypted, not merely encoded: database ids never leave the application
-    return vault.encrypt(f"{CURSOR_PREFIX}{last_id}".encode()).decode("ascii")
-
-
-def _decode_cursor(cursor: str) -> int:
-    try:
-        text = vault.decrypt(cursor.encode()).decode()
-    except (vault.VaultError, UnicodeError):
-        text = ""
-    value = text.removeprefix(CURSOR_PREFIX)
-    if not text.startswith(CURSOR_PREFIX) or not value.isdigit():
-        errors.fail(422, errors={"cursor": ["分页游标无效，请使用上一页返回的 next_cursor。"]})
-    return int(value)
+    return claim, {"ETag": etag_for(claim)}

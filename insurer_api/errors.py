@@ -16,6 +16,8 @@ from flask_smorest import abort, current_api
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
+from insurer_api import ratelimit
+from relief.core import concurrency
 from relief.core.errors import Conflict, Forbidden, OperationError
 from relief.extensions import db
 
@@ -31,9 +33,11 @@ CODES = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    412: "precondition_failed",
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "invalid",
+    428: "precondition_required",
     429: "rate_limited",
     500: "internal_error",
 }
@@ -45,9 +49,11 @@ MESSAGES = {
     404: "未找到该资源。",
     405: "该资源不支持此请求方法。",
     409: "该理赔申请当前的状态不允许此操作。",
+    412: "该记录已被修改，请重新读取后再试。",
     413: "请求内容过大。",
     415: "不支持的内容类型。",
     422: "请求内容有误，请按字段说明更正。",
+    428: "缺少 If-Match 请求头，请先读取该记录并带上其 ETag。",
     429: "请求过于频繁，请稍后再试。",
     500: "系统出现内部错误，操作未生效。",
 }
@@ -121,6 +127,8 @@ def body_for(error: HTTPException) -> tuple[dict[str, Any], int, dict[str, str]]
     headers = dict(data.get("headers") or {})
     if status == 405 and error.valid_methods:
         headers["Allow"] = ", ".join(error.valid_methods)
+    if status == 429:
+        headers.setdefault("Retry-After", ratelimit.retry_after())
     return body, status, headers
 
 
@@ -133,22 +141,40 @@ def answer(error: Exception) -> tuple[dict[str, Any], int] | tuple[dict[str, Any
 
     if isinstance(error, HTTPException):
         return current_api.handle_http_exception(error)
+    if concurrency.is_conflict(error):
+        # another request won a race for the same rows (or SQLite's write lock): retryable
+        log.warning("API %s %s lost a race: %s", request.method, request.path, type(error).__name__)
+        message = str(concurrency.CONFLICT_MESSAGE)
+        headers = {"Retry-After": str(concurrency.RETRY_AFTER_SECONDS)}
+        return {"code": CODES[409], "message": message, "errors": {}}, 409, headers
     log.exception("unhandled error on API %s %s", request.method, request.path)
     return {"code": CODES[500], "message": MESSAGES[500], "errors": {}}, 500
 
 
-def _flatten_locations(messages: Any) -> dict[str, Any]:
+def _flatten_locations(messages: Any) -> dict[str, list[str]]:
     if not isinstance(messages, Mapping):
-        return {"_request": list(messages)}
+        return {"_request": [str(message) for message in messages]}
 
-    flat: dict[str, Any] = {}
+    flat: dict[str, list[str]] = {}
     for location, by_field in messages.items():
         if isinstance(by_field, Mapping):
-            flat.update(by_field)
+            _flatten_fields(by_field, "", flat)
         else:
             # a message about the location as a whole, e.g. a body that is not JSON
-            flat[f"_{location}"] = list(by_field)
+            flat[f"_{location}"] = [str(message) for message in by_field]
     return flat
+
+
+def _flatten_fields(messages: Mapping, prefix: str, flat: dict[str, list[str]]) -> None:
+    """Name nested fields with dots ("applicant.name"): the body promises flat lists."""
+    for name, value in messages.items():
+        field = f"{prefix}{name}"
+        if isinstance(value, Mapping):
+            _flatten_fields(value, f"{field}.", flat)
+        elif isinstance(value, list | tuple):
+            flat.setdefault(field, []).extend(str(message) for message in value)
+        else:
+            flat.setdefault(field, []).append(str(value))
 
 
 def _snake(name: str) -> str:

@@ -12,12 +12,11 @@ from typing import Any
 
 from flask import current_app, url_for
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
-from sqlalchemy import select
 
+from insurer_api.concurrency import etag_for
 from relief.assistance.models import ClaimStatus, ReliefClaim
 from relief.core import clock, identity
-from relief.documents.models import DocumentKind, IssuedDocument
-from relief.extensions import db
+from relief.documents.models import DocumentKind
 
 #: the documents an insurer may download for a claim
 CLAIM_DOCUMENT_KINDS = (DocumentKind.RELIEF_DECISION, DocumentKind.RELIEF_CLAIM)
@@ -134,6 +133,13 @@ class ClaimSchema(Schema):
         attribute="outstanding_clawback",
         metadata={"description": "relief paid that later recoveries have not yet returned"},
     )
+    etag = fields.Function(
+        etag_for,
+        metadata={
+            "type": "string",
+            "description": "the claim's ETag, as in the ETag header: send it as If-Match",
+        },
+    )
 
     def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
         """Resolve the two values that are not plain attributes of the claim."""
@@ -154,16 +160,9 @@ class ClaimPageSchema(Schema):
 def claim_documents(claim: ReliefClaim) -> list[dict[str, Any]]:
     """The latest relief decision and claim letter issued for the claim's application.
 
-    One query per claim; a page holds at most 100 claims.
+    Reads the application's documents, which a list loads for all its claims in one query.
     """
-    rows = db.session.execute(
-        select(IssuedDocument)
-        .where(
-            IssuedDocument.application_id == claim.application_id,
-            IssuedDocument.kind.in_(CLAIM_DOCUMENT_KINDS),
-        )
-        .order_by(IssuedDocument.id)
-    ).scalars()
+    rows = [row for row in claim.application.documents if row.kind in CLAIM_DOCUMENT_KINDS]
     latest = {row.kind: row for row in rows}  # a reissued document replaces the earlier one
 
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
@@ -233,17 +232,22 @@ class PaymentIn(InputSchema):
         return data
 
 
-class ClaimListQuery(InputSchema):
+class PageQuery(InputSchema):
+    """The query of a paginated list (see pagination.py); subclass it to add filters."""
+
+    cursor = fields.String(metadata={"description": "next_cursor of the previous page"})
+    limit = fields.Integer(
+        load_default=50,
+        validate=validate.Range(1, 100, error="每页条数须在 {min} 至 {max} 之间。"),
+        error_messages={"invalid": "必须是整数。"},
+    )
+
+
+class ClaimListQuery(PageQuery):
     """Which of the insurer's claims to list, and which page."""
 
     status = fields.Enum(
         ClaimStatus,
         by_value=True,
         error_messages={"unknown": "状态须为 {choices} 之一。"},
-    )
-    cursor = fields.String(metadata={"description": "next_cursor of the previous page"})
-    limit = fields.Integer(
-        load_default=50,
-        validate=validate.Range(1, 100, error="每页条数须在 {min} 至 {max} 之间。"),
-        error_messages={"invalid": "必须是整数。"},
     )

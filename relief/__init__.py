@@ -51,23 +51,37 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from insurer_api import init_app as init_insurer_api
+    from relief.accounts.admin_views import blueprint as users
     from relief.accounts.views import blueprint as accounts
     from relief.assistance.views import blueprint as assistance
+    from relief.bounties.public import blueprint as public_bounties
+    from relief.bounties.views import blueprint as bounties
     from relief.cases.import_views import blueprint as imports
     from relief.cases.views import blueprint as cases
     from relief.documents.views import blueprint as documents
     from relief.fonts import blueprint as fonts
+    from relief.guarantees.views import blueprint as guarantees
+    from relief.holidays.views import blueprint as holidays
 
-    for blueprint in (accounts, cases, imports, assistance, documents, fonts):
+    for blueprint in (accounts, cases, imports, assistance, documents, fonts, guarantees):
+        app.register_blueprint(blueprint)
+    for blueprint in (users, holidays):
+        app.register_blueprint(blueprint)
+    for blueprint in (bounties, public_bounties):
         app.register_blueprint(blueprint)
     init_insurer_api(app)
 
 
 def _register_commands(app: Flask) -> None:
+    from insurer_api.commands import webhooks_cli
     from relief.accounts.commands import users_cli
     from relief.cases.commands import cases_cli
+    from relief.core.audit_cli import audit_cli
+    from relief.core.backup import backup_command, restore_command
     from relief.demo import demo_cli
     from relief.insurers.commands import insurers_cli
 
-    for group in (cases_cli, demo_cli, insurers_cli, users_cli):
+    for group in (cases_cli, demo_cli, insurers_cli, users_cli, webhooks_cli):
         app.cli.add_command(group)
+    for command in (audit_cli, backup_command, restore_command):
+        app.cli.add_command(command)

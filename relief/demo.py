@@ -24,6 +24,7 @@ from relief.accounts.operations import create_user
 from relief.assistance import operations as relief_ops
 from relief.assistance.models import WageFigure
 from relief.assistance.rules import PROVINCE, Category, WageSeries
+from relief.cases.examples import load_stage_examples
 from relief.cases.importer import import_cases
 from relief.cases.models import EnforcementCase, Outcome, PartyKind
 from relief.core import clock
@@ -222,6 +223,7 @@ def load():
     users = _load_users(insurers)
     report = import_cases(io.BytesIO(demo_export().encode("utf-8")), actor="system")
     _load_relief_examples(users)
+    load_stage_examples(users["judge"])
     credentials = [create_api_client(insurer, label="demo") for insurer in insurers.values()]
     db.session.commit()
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, send_file
 
+from relief.web import public
+
 blueprint = Blueprint("fonts", __name__)
 
 #: the font package and file; the package is pinned in pyproject.toml, so the file behind
@@ -31,6 +33,7 @@ def font_path() -> Path | None:
 
 
 @blueprint.get(f"/static/fonts/{FONT_FILE}")
+@public
 def noto_sans_sc() -> Response:
     """Serve Noto Sans SC Regular, cacheable for a year; 404 if the package lacks it."""
     path = font_path()

@@ -13,10 +13,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from relief.accounts.models import Role, User
-from relief.core import clock, identity
+from relief.core import clock, concurrency, identity, security
 from relief.core.money import format_yuan, in_capitals
 from relief.extensions import db, login_manager
 
@@ -39,25 +41,38 @@ def select_locale() -> str:
 
 
 def roles_required(*roles: Role) -> Callable:
-    """Let only logged-in users with one of the roles through; refuse everyone else."""
+    """Let only logged-in users with one of the roles through; refuse everyone else.
+
+    The roles are recorded on the view as ``allowed_roles``, so the access test can read
+    every route's declaration from the URL map. No roles at all lets nobody through.
+    """
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
-            if not current_user.has_role(*roles):
+            if not roles or not current_user.has_role(*roles):
                 abort(403)
             return view(*args, **kwargs)
 
+        guarded.allowed_roles = frozenset(roles)
         return guarded
 
     return decorate
 
 
+def public(view: Callable) -> Callable:
+    """Declare a view open to everyone, without login (the access test reads the mark)."""
+    view.public = True
+    return view
+
+
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+    # a deactivated account loses its open sessions at the next request, not only new logins
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.active else None
 
 
 def localtime(moment: datetime | None) -> str:
@@ -75,11 +90,14 @@ def _error_page(status: int, message: str) -> tuple[str, int]:
 
 def init_app(app: Flask) -> None:
     """Register the locale switch, error pages and template helpers."""
+    concurrency.init_app(app)
+    security.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = lazy_gettext("请先登录。")
     login_manager.login_message_category = "warning"
 
     @app.get("/lang/<code>")
+    @public
     def switch_language(code: str):
         if code in LOCALES:
             session["lang"] = code
@@ -101,6 +119,22 @@ def init_app(app: Flask) -> None:
             429: _("操作过于频繁，请稍后再试。"),
         }
         return _error_page(error.code or 500, messages.get(error.code, error.description))
+
+    @app.errorhandler(StaleDataError)
+    @app.errorhandler(IntegrityError)
+    @app.errorhandler(OperationalError)
+    def lost_race(error: Exception):
+        # another request changed the same rows first: nothing of this one was kept
+        db.session.rollback()
+        if not concurrency.is_conflict(error):
+            return unexpected_error(error)
+        log.warning("%s %s lost a race: %s", request.method, request.path, type(error).__name__)
+        if request.path.startswith("/api/"):
+            message = str(concurrency.CONFLICT_MESSAGE)
+            body = {"code": "conflict", "message": message, "errors": {}}
+            return body, 409, {"Retry-After": str(concurrency.RETRY_AFTER_SECONDS)}
+        page, status = _error_page(409, str(concurrency.CONFLICT_MESSAGE))
+        return page, status, {"Retry-After": str(concurrency.RETRY_AFTER_SECONDS)}
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

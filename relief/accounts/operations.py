@@ -58,3 +58,45 @@ def authenticate(username: str, password: str) -> User | None:
         return None
     user.last_login_at = utcnow()
     return user
+
+
+def change_user(
+    user: User,
+    *,
+    role: Role,
+    display_name: str,
+    active: bool,
+    insurer: Insurer | None,
+    admin: User,
+) -> User:
+    """Change an account's role, name, insurer or whether it may log in."""
+    if user.id == admin.id and (role != Role.ADMIN or not active):
+        raise Conflict("不能停用自己的账号或取消自己的管理员角色。", field="role")
+    if role == Role.INSURER and insurer is None:
+        raise OperationError("保险公司人员必须关联保险公司。", field="insurer")
+    if not display_name.strip():
+        raise OperationError("请填写姓名。", field="display_name")
+
+    changes = {}
+    if user.role != role:
+        changes["role"] = [user.role.value, role.value]
+    if user.active != active:
+        changes["active"] = [user.active, active]
+    user.role = role
+    user.display_name = display_name.strip()
+    user.active = active
+    user.insurer = insurer if role == Role.INSURER else None
+    db.session.flush()
+    audit.record("user.changed", f"user:{user.id}", **changes)
+    return user
+
+
+def reset_password(user: User, password: str, *, admin: User) -> None:
+    """Give an account a new password chosen by the administrator."""
+    problem = weakness(password)
+    if problem:
+        raise OperationError(problem, field="password")
+
+    user.password_hash = hash_password(password)
+    db.session.flush()
+    audit.record("user.password_reset", f"user:{user.id}", by=f"user:{admin.id}")

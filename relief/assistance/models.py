@@ -133,6 +133,8 @@ class ReliefApplication(TimestampMixin, db.Model):
         back_populates="application", order_by="ProofDocument.id"
     )
     claim: Mapped[ReliefClaim | None] = relationship(back_populates="application")
+    #: the documents issued on the application, for loading with many applications at once
+    documents = relationship("IssuedDocument", viewonly=True, order_by="IssuedDocument.id")
 
 
 class ProofDocument(TimestampMixin, db.Model):

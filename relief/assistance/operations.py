@@ -201,7 +201,12 @@ def file_application(
 
 def decision_due_on(filed_on: date) -> date:
     """The decision is due 10 working days after filing (DOMAIN.md C5)."""
-    return deadline(filed_on, rules.DECISION_WORKING_DAYS, Unit.WORKDAY).due
+    from relief.holidays.operations import court_calendar
+
+    # the administrators' holiday corrections count here as for every other deadline
+    return deadline(
+        filed_on, rules.DECISION_WORKING_DAYS, Unit.WORKDAY, calendar=court_calendar()
+    ).due
 
 
 def _next_relief_number(case: EnforcementCase, year: int) -> str:
@@ -337,6 +342,7 @@ def approve(application: ReliefApplication, *, reason: str, approver: User) -> R
     from relief.assistance import paperwork
 
     paperwork.issue_decision_and_claim(application, claim, issued_by=approver)
+    _notify_insurer("claim.submitted", claim, amount=str(claim.amount))
     return claim
 
 
@@ -418,6 +424,7 @@ def record_payment(
     from relief.assistance import paperwork
 
     paperwork.issue_collection_notice(claim.application, claim)
+    _notify_insurer("claim.paid", claim, amount=str(amount), paid_on=paid_on.isoformat())
     return claim
 
 
@@ -459,6 +466,12 @@ def claw_back_relief(case: EnforcementCase, recovery: Recovery, **_: object) -> 
             amount=str(deduct),
             case=case.public_id,
         )
+        _notify_insurer(
+            "claim.clawback_due",
+            claim,
+            amount=str(deduct),
+            outstanding=str(claim.outstanding_clawback),
+        )
     db.session.flush()
 
 
@@ -498,3 +511,12 @@ def _subject(application: ReliefApplication) -> str:
 
 def _claim_subject(claim: ReliefClaim) -> str:
     return f"relief_claim:{claim.public_id}"
+
+
+def _notify_insurer(event_type: str, claim: ReliefClaim, **data: str) -> None:
+    """Queue the event for the claim's insurer in the current transaction (the outbox)."""
+    # imported here: the partner API's blueprints import this module
+    from insurer_api import events
+
+    insurer = db.session.get(Insurer, claim.insurer_id)
+    events.emit(event_type, insurer, {"claim_id": claim.public_id, **data})

@@ -39,7 +39,7 @@ from relief.assistance.schemas import (
 from relief.cases.models import EnforcementCase, PartyRole
 from relief.cases.timeline import DOCUMENT_LABELS
 from relief.core import clock, uploads
-from relief.core.errors import OperationError
+from relief.core.errors import Conflict, OperationError
 from relief.documents.models import IssuedDocument
 from relief.extensions import db
 from relief.insurers.models import ReliefPolicy
@@ -291,7 +291,7 @@ def propose(public_id: str):
         )
     except (ValidationError, OperationError) as error:
         db.session.rollback()
-        return _show(_application_or_404(public_id), _errors_of(error), 422)
+        return _show(_application_or_404(public_id), _errors_of(error), _status_of(error))
     db.session.commit()
     flash(_("救助意见已提交审批。"), "success")
     return redirect(url_for("assistance.show", public_id=public_id))
@@ -327,7 +327,7 @@ def _decide(public_id: str, operation, actor_argument: str, done_message: str):
         operation(application, reason=entry["reason"], **{actor_argument: current_user})
     except (ValidationError, OperationError) as error:
         db.session.rollback()
-        return _show(_application_or_404(public_id), _errors_of(error), 422)
+        return _show(_application_or_404(public_id), _errors_of(error), _status_of(error))
     db.session.commit()
     flash(done_message, "success")
     return redirect(url_for("assistance.show", public_id=public_id))
@@ -343,7 +343,7 @@ def insurer_claims():
     claims = db.session.execute(
         select(ReliefClaim)
         .where(ReliefClaim.insurer_id == current_user.insurer_id)
-        .options(selectinload(ReliefClaim.application))
+        .options(selectinload(ReliefClaim.application), selectinload(ReliefClaim.policy))
         .order_by(ReliefClaim.submitted_at.desc())
     ).scalars()
     return render_template("assistance/insurer_claims.html", claims=list(claims))
@@ -425,6 +425,11 @@ def _policies_in_force() -> list[ReliefPolicy]:
             .order_by(ReliefPolicy.id)
         ).scalars()
     )
+
+
+def _status_of(error: Exception) -> int:
+    # a decision someone else already took is a conflict, not a mistake in the form
+    return 409 if isinstance(error, Conflict) else 422
 
 
 def _errors_of(error: Exception) -> dict:

@@ -1,4 +1,8 @@
-"""The clerk's import of a court's case export: upload, preview the dry run, confirm."""
+"""The clerk's import of a court's case export: upload, preview the dry run, confirm.
+
+TODO: an upload previewed but never confirmed stays in UPLOAD_FOLDER/imports with the
+identity numbers it holds; a periodic clean-up of copies older than a day should remove it.
+"""
 
 from __future__ import annotations
 
@@ -115,10 +119,13 @@ def preview():
     except FileError as error:
         path.unlink(missing_ok=True)
         return _form(error.message, 400)
+    except Exception:
+        path.unlink(missing_ok=True)  # the error page follows; the copy would be orphaned
+        raise
 
     if not (report.imported or report.updated):
         path.unlink()  # nothing to confirm: keep no copy of the personal data it holds
-    log.info("case import %s previewed by user %s", token[:8], current_user.id)
+    log.info("case import previewed by user %s: %d rows", current_user.id, report.rows)
     return render_template(
         "cases/import_report.html",
         report=report,

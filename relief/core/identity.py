@@ -22,9 +22,8 @@ _PERSON_ID = re.compile(r"[0-9]{17}[0-9X]")
 # The legacy 15-digit number (issued before 1999): address, YYMMDD, sequence, no check.
 _LEGACY_PERSON_ID = re.compile(r"[0-9]{15}")
 
-# GB 32100 alphabet: digits and capitals without I, O, S, V, Z (DOMAIN.md E3).
-CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-# DOMAIN.md E3: two alphabet symbols, a six-digit area code, ten alphabet symbols.
+# DOMAIN.md E3: two symbols, a six-digit area code, ten symbols, where the GB 32100 symbols
+# are the digits and the capitals without I, O, S, V and Z.
 _CREDIT_CODE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}")
 _FORBIDDEN_LETTERS = "IOSVZ"
 
@@ -56,7 +55,8 @@ def validate_person_id(value: str, *, today: date | None = None) -> str:
     The stored form has 18 characters with an upper-case ``X``. A legacy 15-digit number is
     upgraded to 18 as DOMAIN.md E2 describes: "19" is inserted before the two-digit birth
     year and the check character is computed. The check character must match, and the birth
-    date must be a real date between 1900 and today.
+    date must be a real date between 1900 and today. The address code is not checked, so
+    the 2023 permanent-residence number of foreigners (starting with 9) passes too.
 
     stdnum's ``cn.ric.validate`` is not used: it also requires the birth-place code to have
     existed at the birth date, and Panjin's codes (2111..) date from 1984, so it refuses

@@ -17,6 +17,10 @@ class DocumentKind(enum.StrEnum):
     RELIEF_DECISION = "relief_decision"  #: 国家司法救助决定书
     RELIEF_CLAIM = "relief_claim"  #: 执行救助保险理赔申请书
     COLLECTION_NOTICE = "collection_notice"  #: 领取救助金通知书
+    TERMINATION_RULING = "termination_ruling"  #: 终结本次执行程序裁定书
+    BOUNTY_NOTICE = "bounty_notice"  #: 悬赏公告
+    BOUNTY_RESULT = "bounty_result"  #: 悬赏结果通知书
+    GUARANTEE_LETTER = "guarantee_letter"  #: 诉讼财产保全担保书 (the insurer's letter)
 
 
 def new_verification_token() -> str:
@@ -33,7 +37,8 @@ class IssuedDocument(db.Model):
     kind: Mapped[DocumentKind] = mapped_column(enum_type(DocumentKind, 32))
     #: document number printed on it, e.g. （2025）辽11司救执3号
     number: Mapped[str] = mapped_column(String(64))
-    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_cases.id"), index=True)
+    #: none for a document issued before any enforcement case exists (a pre-suit guarantee)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("enforcement_cases.id"), index=True)
     application_id: Mapped[int | None] = mapped_column(
         ForeignKey("relief_applications.id"), index=True
     )

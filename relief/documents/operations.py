@@ -14,6 +14,10 @@ TEMPLATES = {
     DocumentKind.RELIEF_DECISION: "relief_decision.html",
     DocumentKind.RELIEF_CLAIM: "relief_claim.html",
     DocumentKind.COLLECTION_NOTICE: "collection_notice.html",
+    DocumentKind.TERMINATION_RULING: "termination_ruling.html",
+    DocumentKind.BOUNTY_NOTICE: "bounty_notice.html",
+    DocumentKind.BOUNTY_RESULT: "bounty_result.html",
+    DocumentKind.GUARANTEE_LETTER: "guarantee_letter.html",
 }
 
 
@@ -29,15 +33,17 @@ def issue(
     kind: DocumentKind,
     *,
     number: str,
-    case: EnforcementCase,
+    case: EnforcementCase | None,
     context: dict,
     application_id: int | None = None,
     issued_by_id: int | None = None,
+    subject: str | None = None,
 ) -> IssuedDocument:
     """Render a document from its template and store it with its SHA-256 hash.
 
     ``context`` holds plain values only (masked identities): it is stored beside the PDF as
-    the record of what the document was made from.
+    the record of what the document was made from. ``subject`` is the audit subject when
+    the document belongs to no enforcement case.
     """
     token = new_verification_token()
     context = {**context, "document_number": number, "verify_url": verification_url(token)}
@@ -47,7 +53,7 @@ def issue(
         token=token,
         kind=kind,
         number=number,
-        case_id=case.id,
+        case_id=case.id if case else None,
         application_id=application_id,
         sha256=sha256_hex(content),
         size=len(content),
@@ -59,7 +65,7 @@ def issue(
     db.session.flush()
     audit.record(
         "document.issued",
-        f"case:{case.public_id}",
+        subject or f"case:{case.public_id}",
         kind=kind.value,
         number=number,
         sha256=document.sha256,

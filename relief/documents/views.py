@@ -5,18 +5,20 @@ from __future__ import annotations
 import hashlib
 
 from flask import Blueprint, Response, abort, render_template, request
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
 from relief.accounts.models import Role
 from relief.assistance.models import ReliefApplication
 from relief.documents.models import IssuedDocument
 from relief.extensions import db, limiter
+from relief.web import public, roles_required
 
 blueprint = Blueprint("documents", __name__)
 
 
 @blueprint.route("/verify/<token>", methods=["GET", "POST"])
+@public
 @limiter.limit("30 per minute")
 def verify(token: str):
     """Public: confirm a document was issued by the court, and optionally check a file.
@@ -34,7 +36,7 @@ def verify(token: str):
 
 
 @blueprint.get("/documents/<token>.pdf")
-@login_required
+@roles_required(*Role)  # every role; an insurer only the documents of its own claims
 def download(token: str):
     """The PDF itself, for court staff and for the insurer the claim went to."""
     document = _by_token(token)

@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-from flask import g
 from sqlalchemy import func, select
 
 from relief.accounts.models import Role
@@ -27,9 +26,6 @@ def sign_in(client, role: Role = Role.CLERK) -> None:
     make_user(role.value, role)
     db.session.commit()
     login(client, role.value)
-    # The test's app context outlives requests, and Flask-WTF caches the form token in
-    # ``g``: drop the one made before login cleared the session, as a new request would.
-    g.pop("csrf_token", None)
 
 
 def upload(client, content: bytes, filename: str = "export.csv"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -192,15 +193,26 @@ def signed(
     body: dict | bytes | None = None,
     sent_body: bytes | None = None,
     sent_query: dict | None = None,
+    idempotency_key: str | None = None,
+    if_match: str | None = None,
     **sign_options,
 ):
-    """Send a request signed with a side's key; ``sent_*`` send something else than signed."""
+    """Send a request signed with a side's key; ``sent_*`` send something else than signed.
+
+    A POST gets a fresh Idempotency-Key unless one is given (``""`` sends none).
+    """
     data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
     data = data or b""
     headers = sign_request(
         method, path, query or {}, data, side.key_id, side.secret, **sign_options
     )
     headers["Content-Type"] = "application/json"
+    if idempotency_key is None and method.upper() == "POST":
+        idempotency_key = str(uuid.uuid4())
+    if idempotency_key:
+        headers["Idempotency-Key"] = idempotency_key
+    if if_match is not None:
+        headers["If-Match"] = if_match
     return client.open(
         path,
         method=method,

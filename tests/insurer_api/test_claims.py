@@ -13,6 +13,7 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from insurer_api.client import ApiError, InsurerClient
+from insurer_api.concurrency import etag_for
 from relief.assistance import operations
 from relief.core import clock
 from relief.core.audit import AuditEntry
@@ -327,7 +328,7 @@ def test_a_failure_inside_an_operation_leaves_nothing_behind(
 
     monkeypatch.setattr(operations, "accept_claim", accept_then_fail)
 
-    response = send("POST", f"{CLAIMS}/{claim.public_id}/accept", world.a)
+    response = send("POST", f"{CLAIMS}/{claim.public_id}/accept", world.a, if_match=etag_for(claim))
 
     assert "disk full" not in json.dumps(error_body(response, 500, "internal_error"))
     db.session.refresh(claim)

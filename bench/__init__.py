@@ -1,0 +1,1 @@
+"""Benchmarks that print figures against their limits: ``python -m bench`` (``make bench``)."""

@@ -1,0 +1,1 @@
+"""Bounties (执行悬赏): applications, public notices, tips, payouts and bounty insurance."""

@@ -1,0 +1,1 @@
+"""Preservation guarantees from insurers (诉讼财产保全担保)."""

@@ -1,0 +1,1 @@
+"""The holiday table administrators keep beside the State Council schedule."""
