@@ -29,6 +29,7 @@ from relief.cases.importer import import_cases
 from relief.cases.models import EnforcementCase, Outcome, PartyKind
 from relief.core import clock
 from relief.extensions import db
+from relief.guarantees.models import GuaranteeContract
 from relief.insurers.models import Insurer, ReliefPolicy
 from relief.insurers.operations import create_api_client
 
@@ -260,6 +261,15 @@ def _load_insurers() -> dict[str, Insurer]:
                 ends_on=date(today.year, 12, 31),
                 per_case_limit=per_case,
                 annual_aggregate=aggregate,
+            )
+        )
+        # guarantee terms, so the preservation form lists the insurer; contract values, not law
+        db.session.add(
+            GuaranteeContract(
+                insurer=insurer,
+                rate=Decimal("0.001"),
+                minimum_premium=Decimal("500.00"),
+                exposure_limit=Decimal("50000000.00"),
             )
         )
         insurers[short_name] = insurer
