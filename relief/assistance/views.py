@@ -440,18 +440,8 @@ def _errors_of(error: Exception) -> dict:
 
 
 def _case_or_404(public_id: str) -> EnforcementCase:
-    case = db.session.execute(
-        select(EnforcementCase).where(EnforcementCase.public_id == public_id)
-    ).scalar_one_or_none()
-    if case is None:
-        abort(404)
-    return case
+    return db.one_or_404(select(EnforcementCase).where(EnforcementCase.public_id == public_id))
 
 
 def _application_or_404(public_id: str) -> ReliefApplication:
-    application = db.session.execute(
-        select(ReliefApplication).where(ReliefApplication.public_id == public_id)
-    ).scalar_one_or_none()
-    if application is None:
-        abort(404)
-    return application
+    return db.one_or_404(select(ReliefApplication).where(ReliefApplication.public_id == public_id))

@@ -375,25 +375,12 @@ def _errors_of(error: Exception) -> dict:
 
 
 def _case_or_404(public_id: str) -> EnforcementCase:
-    case = db.session.execute(
-        select(EnforcementCase).where(EnforcementCase.public_id == public_id)
-    ).scalar_one_or_none()
-    if case is None:
-        abort(404)
-    return case
+    return db.one_or_404(select(EnforcementCase).where(EnforcementCase.public_id == public_id))
 
 
 def _bounty_or_404(public_id: str) -> Bounty:
-    bounty = db.session.execute(
-        select(Bounty).where(Bounty.public_id == public_id)
-    ).scalar_one_or_none()
-    if bounty is None:
-        abort(404)
-    return bounty
+    return db.one_or_404(select(Bounty).where(Bounty.public_id == public_id))
 
 
 def _tip_or_404(tip_id: str) -> Tip:
-    found = db.session.execute(select(Tip).where(Tip.public_id == tip_id)).scalar_one_or_none()
-    if found is None:
-        abort(404)
-    return found
+    return db.one_or_404(select(Tip).where(Tip.public_id == tip_id))

@@ -425,12 +425,7 @@ def _recheck_or_404(case: EnforcementCase, sequence: int) -> Recheck:
 
 
 def _case_or_404(public_id: str) -> EnforcementCase:
-    case = db.session.execute(
-        select(EnforcementCase).where(EnforcementCase.public_id == public_id)
-    ).scalar_one_or_none()
-    if case is None:
-        abort(404)
-    return case
+    return db.one_or_404(select(EnforcementCase).where(EnforcementCase.public_id == public_id))
 
 
 def parse_date_or_none(value: str) -> date | None:

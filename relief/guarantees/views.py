@@ -500,9 +500,4 @@ def _errors_of(error: Exception) -> dict:
 
 
 def _guarantee_or_404(public_id: str) -> Guarantee:
-    guarantee = db.session.execute(
-        select(Guarantee).where(Guarantee.public_id == public_id)
-    ).scalar_one_or_none()
-    if guarantee is None:
-        abort(404)
-    return guarantee
+    return db.one_or_404(select(Guarantee).where(Guarantee.public_id == public_id))
